@@ -1,0 +1,45 @@
+"""Input checks shared by the helpers. Each error names the value and the fix."""
+
+import numbers
+
+import numpy as np
+
+
+def check_chain_length(K):
+    """Return K as an int, or raise ValueError unless it is a whole number >= 2."""
+    if isinstance(K, bool) or not isinstance(K, numbers.Integral):
+        raise TypeError(f"K must be a whole number of spins, got {K!r} of type {type(K).__name__}.")
+    if K < 2:
+        raise ValueError(f"K must be at least 2 spins for a chain with couplings, got K={K}.")
+    return int(K)
+
+
+def check_positive_int(value, name, minimum=1):
+    """Return value as an int, or raise unless it is a whole number >= minimum."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a whole number, got {value!r} of type {type(value).__name__}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {name}={value}.")
+    return int(value)
+
+
+def as_finite_array(value, name):
+    """Return value as a float64 array, or raise ValueError naming the first non-finite entry."""
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{name} must be a real number or an array of them, got {value!r}.") from error
+    bad = ~np.isfinite(array)
+    if bad.any():
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        where = f" at index {index}" if array.ndim else ""
+        raise ValueError(f"{name} must be finite, got {array[bad].flat[0]}{where}; replace NaN or inf values.")
+    return array
+
+
+def check_beta(beta):
+    """Return beta as a float, or raise unless it is finite and > 0."""
+    beta_array = as_finite_array(beta, "beta")
+    if beta_array.ndim != 0 or beta_array <= 0:
+        raise ValueError(f"beta must be one positive number (inverse temperature), got beta={beta!r}.")
+    return float(beta_array)
