@@ -1,7 +1,8 @@
 # Two commands are all a new user needs: `make run`, then `make test`.
 # Both build the virtual environment in .venv from requirements.txt on first use.
 
-PYTHON ?= python3.11
+# Python 3.11 to build the environment with: python3.11 if present, else python3.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -9,7 +10,9 @@ STAMP := $(VENV)/.installed
 .PHONY: run test unit notebooks lab execute clean
 
 $(STAMP): requirements.txt pyproject.toml
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: install Python 3.11, or run make PYTHON=/path/to/python3.11"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null || { \
+		echo "Python 3.11 is required, but '$(PYTHON)' is not Python 3.11 (or is missing)."; \
+		echo "Install Python 3.11, or run: make $(MAKECMDGOALS) PYTHON=/path/to/python3.11"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
@@ -26,7 +29,7 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest tests
 
 notebooks: $(STAMP)
-	$(BIN)/python -m pytest --nbval --nbval-current-env --sanitize-with tests/nbval_sanitize.cfg notebooks
+	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
 
 ## lab: open JupyterLab on the notebooks
 lab: $(STAMP)

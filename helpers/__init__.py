@@ -7,7 +7,7 @@ coupling J favours aligned neighbours. theta is the mean fraction of +1 spins.
 """
 
 from helpers.data import DATA_DIR, ConditionTable, load_conditions, load_reference_targets
-from helpers.exact import brute_force_theta, exact_theta
+from helpers.exact import brute_force_theta, exact_moments, exact_theta
 from helpers.fitting import BinomialFit, MeanFieldFit, fit_binomial, fit_mean_field
 from helpers.meanfield import mean_field_theta, uncoupled_theta
 from helpers.model import J_REFERENCE, K_REFERENCE, build_chain, net_bias
@@ -24,6 +24,7 @@ __all__ = [
     "MeanFieldFit",
     "brute_force_theta",
     "build_chain",
+    "exact_moments",
     "exact_theta",
     "fit_binomial",
     "fit_mean_field",

@@ -98,6 +98,16 @@ def exact_theta(b, J, K, beta=1.0):
     return theta
 
 
+def exact_moments(b, J, K, beta=1.0):
+    """Return (theta, mean nearest-neighbour correlation) of an open chain, exactly.
+
+    The correlation is <s_i s_(i+1)> in +-1 units, averaged over the K - 1 bonds.
+    Arguments, accuracy and shapes are those of `exact_theta`; both arrays have the
+    broadcast shape of b and J.
+    """
+    return _moments(b, J, K, beta)
+
+
 def _moments(b, J, K, beta):
     K = check_chain_length(K)
     beta = check_beta(beta)

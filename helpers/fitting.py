@@ -159,9 +159,9 @@ def _check_separation(c, n_plus, n_minus):
         else:
             low, high, threshold = "-1", "+1", (c_minus.max(), c_plus.min())
         raise ValueError(
-            f"the data are separated: all units are {low} for c <= {threshold[0]} and {high} for "
-            f"c >= {threshold[1]}, so the likelihood grows without bound as b_gamma goes to "
-            "infinity; no finite fit exists. Add conditions where both states occur."
+            f"the data are separated: every {low} unit has c <= {threshold[0]} and every {high} unit "
+            f"has c >= {threshold[1]}, so the likelihood keeps growing as |b_gamma| grows and no "
+            "finite fit exists. Add conditions where both states occur across the same c."
         )
 
 

@@ -1,8 +1,7 @@
 import numpy as np
 import pytest
 
-from helpers import brute_force_theta, exact_theta, mean_field_theta, uncoupled_theta
-from helpers.exact import _moments
+from helpers import brute_force_theta, exact_moments, exact_theta, mean_field_theta, uncoupled_theta
 
 BIASES = (-1.3, -0.2, 0.0, 0.4, 2.0)
 COUPLINGS = (-1.5, -0.3, 0.0, 0.3, 1.5)
@@ -65,7 +64,7 @@ def test_nearest_neighbour_correlation_matches_enumeration():
         log_weight = b * states.sum(axis=1) + J * (states[:, :-1] * states[:, 1:]).sum(axis=1)
         weight = np.exp(log_weight - log_weight.max())
         expected = weight @ (states[:, :-1] * states[:, 1:]).mean(axis=1) / weight.sum()
-        _, correlation = _moments(b, J, K, 1.0)
+        _, correlation = exact_moments(b, J, K)
         assert float(correlation) == pytest.approx(expected, abs=1e-12)
 
 
