@@ -2,6 +2,7 @@
 
 import numbers
 
+import jax
 import numpy as np
 
 
@@ -43,3 +44,9 @@ def check_beta(beta):
     if beta_array.ndim != 0 or beta_array <= 0:
         raise ValueError(f"beta must be one positive number (inverse temperature), got beta={beta!r}.")
     return float(beta_array)
+
+
+def check_key(key):
+    """Raise TypeError unless key is a typed JAX PRNG key."""
+    if not (isinstance(key, jax.Array) and jax.numpy.issubdtype(key.dtype, jax.dtypes.prng_key)):
+        raise TypeError(f"key must be a JAX PRNG key made with jax.random.key(seed), got {key!r}.")

@@ -1,4 +1,4 @@
-"""Batched THRML block-Gibbs estimates of theta, one compiled call for many conditions."""
+"""Batched THRML block-Gibbs estimates of theta and independent spin configurations, each in one compiled call."""
 
 from functools import partial
 
@@ -8,7 +8,7 @@ import numpy as np
 from thrml.block_management import Block
 from thrml.block_sampling import SamplingSchedule, sample_states
 
-from helpers._checks import as_finite_array, check_beta, check_chain_length, check_positive_int
+from helpers._checks import as_finite_array, check_beta, check_chain_length, check_key, check_positive_int
 from helpers.model import build_chain
 
 # Schedule that the notebooks use for the weakly coupled reference chain: with
@@ -21,6 +21,17 @@ REFERENCE_SCHEDULE = {"n_warmup": 100, "n_samples": 50, "steps_per_sample": 2}
 trace_count = 0
 
 
+def _run_chain(chain, schedule, chain_key):
+    """Run one chain from uniformly random spins; return its recorded states, shape (n_samples, K).
+
+    n_warmup sweeps remove the random start before the first recorded state.
+    """
+    init_key, run_key = jax.random.split(chain_key)
+    init_keys = jax.random.split(init_key, len(chain.free_blocks))
+    init = [jax.random.bernoulli(k, 0.5, (len(block.nodes),)) for k, block in zip(init_keys, chain.free_blocks)]
+    return sample_states(run_key, chain.program, schedule, init, [], [Block(chain.nodes)])[0]
+
+
 @partial(jax.jit, static_argnames=("K", "n_chains", "n_warmup", "n_samples", "steps_per_sample"))
 def _chain_thetas(key, b, J, beta, *, K, n_chains, n_warmup, n_samples, steps_per_sample):
     """Return per-chain time-averaged theta, shape (len(b), n_chains), for flat b and J."""
@@ -30,18 +41,9 @@ def _chain_thetas(key, b, J, beta, *, K, n_chains, n_warmup, n_samples, steps_pe
 
     def one_condition(condition_key, b_one, J_one):
         chain = build_chain(b_one, J_one, K, beta)
-        observed = [Block(chain.nodes)]
 
         def one_chain(chain_key):
-            init_key, run_key = jax.random.split(chain_key)
-            init_keys = jax.random.split(init_key, len(chain.free_blocks))
-            # Start from uniformly random spins; n_warmup sweeps then remove the start.
-            init = [
-                jax.random.bernoulli(k, 0.5, (len(block.nodes),))
-                for k, block in zip(init_keys, chain.free_blocks)
-            ]
-            spins = sample_states(run_key, chain.program, schedule, init, [], observed)[0]
-            return jnp.mean(spins, dtype=jnp.float32)
+            return jnp.mean(_run_chain(chain, schedule, chain_key), dtype=jnp.float32)
 
         return jax.vmap(one_chain)(jax.random.split(condition_key, n_chains))
 
@@ -84,8 +86,7 @@ def sample_theta(b, J, K, *, key, n_chains, n_warmup, n_samples, steps_per_sampl
     n_samples = check_positive_int(n_samples, "n_samples", minimum=1)
     steps_per_sample = check_positive_int(steps_per_sample, "steps_per_sample", minimum=1)
     beta = check_beta(beta)
-    if not (isinstance(key, jax.Array) and jnp.issubdtype(key.dtype, jax.dtypes.prng_key)):
-        raise TypeError(f"key must be a JAX PRNG key made with jax.random.key(seed), got {key!r}.")
+    check_key(key)
     b, J = np.broadcast_arrays(as_finite_array(b, "b"), as_finite_array(J, "J"))
 
     thetas = _chain_thetas(
@@ -103,3 +104,56 @@ def sample_theta(b, J, K, *, key, n_chains, n_warmup, n_samples, steps_per_sampl
     mean = thetas.mean(axis=1)
     standard_error = thetas.std(axis=1, ddof=1) / np.sqrt(n_chains)
     return mean.reshape(b.shape), standard_error.reshape(b.shape)
+
+
+@partial(jax.jit, static_argnames=("K", "n_configurations", "n_warmup"))
+def _final_states(key, b, J, beta, *, K, n_configurations, n_warmup):
+    """Return the state of each independent chain after n_warmup sweeps, shape (n_configurations, K)."""
+    chain = build_chain(b, J, K, beta)
+    # With n_samples = 1 THRML records only the state at the end of warm-up.
+    schedule = SamplingSchedule(n_warmup, 1, 1)
+    chain_keys = jax.random.split(key, n_configurations)
+    return jax.vmap(lambda chain_key: _run_chain(chain, schedule, chain_key)[0])(chain_keys)
+
+
+def sample_configurations(b, J, K, *, key, n_configurations, n_warmup, beta=1.0):
+    """Draw independent spin configurations of an open chain with THRML's block Gibbs sampler.
+
+    Each configuration is the last state of its own chain, which starts from uniformly
+    random spins and runs n_warmup sweeps (even sites, then odd sites). The
+    configurations are therefore independent draws from the Boltzmann distribution,
+    up to the bias that n_warmup sweeps leave from the random start. All chains run in
+    one compiled call.
+
+    **Arguments:**
+
+    - `b`: uniform bias per spin (dimensionless), one number.
+    - `J`: uniform nearest-neighbour coupling, one number. J > 0 favours alignment.
+    - `K`: number of spins in the open chain, at least 2.
+    - `key`: a JAX PRNG key (keyword only).
+    - `n_configurations`: number of configurations, one chain each, at least 1.
+    - `n_warmup`: sweeps each chain runs before its state is recorded, at least 1.
+    - `beta`: inverse temperature, > 0.
+
+    **Returns:** int8 array of shape (n_configurations, K) with entries -1 and +1, sites in chain order.
+    """
+    K = check_chain_length(K)
+    n_configurations = check_positive_int(n_configurations, "n_configurations", minimum=1)
+    n_warmup = check_positive_int(n_warmup, "n_warmup", minimum=1)
+    beta = check_beta(beta)
+    check_key(key)
+    b = as_finite_array(b, "b")
+    J = as_finite_array(J, "J")
+    if b.ndim != 0 or J.ndim != 0:
+        raise ValueError(f"b and J must be single numbers, got shapes {b.shape} and {J.shape}.")
+
+    states = _final_states(
+        key,
+        jnp.float32(b),
+        jnp.float32(J),
+        jnp.float32(beta),
+        K=K,
+        n_configurations=n_configurations,
+        n_warmup=n_warmup,
+    )
+    return np.where(np.asarray(states), 1, -1).astype(np.int8)

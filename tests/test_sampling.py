@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import helpers.sampling
-from helpers import J_REFERENCE, REFERENCE_SCHEDULE, exact_theta, sample_theta
+from helpers import J_REFERENCE, REFERENCE_SCHEDULE, exact_moments, exact_theta, sample_configurations, sample_theta
 
 K = 16
 SCHEDULE = {"n_warmup": 200, "n_samples": 50, "steps_per_sample": 2}
@@ -74,3 +74,34 @@ def test_sample_theta_rejects_bad_input(change, error, message):
     arguments = dict(b=0.1, J=0.2, K=4, **GOOD) | change
     with pytest.raises(error, match=message):
         sample_theta(**arguments)
+
+
+def test_sample_configurations_match_exact_moments():
+    b, J, K, n = -0.3, 0.8, 32, 4000
+    spins = sample_configurations(b, J, K, key=jax.random.key(8), n_configurations=n, n_warmup=100)
+    assert spins.shape == (n, K)
+    assert spins.dtype == np.int8
+    assert set(np.unique(spins)) == {-1, 1}
+    theta, correlation = exact_theta(b, J, K), exact_moments(b, J, K)[1]
+    # One configuration per chain, so the per-configuration values are independent.
+    theta_each = (spins == 1).mean(axis=1)
+    correlation_each = (spins[:, :-1] * spins[:, 1:]).mean(axis=1)
+    assert abs(theta_each.mean() - theta) <= 4 * theta_each.std(ddof=1) / np.sqrt(n)
+    assert abs(correlation_each.mean() - correlation) <= 4 * correlation_each.std(ddof=1) / np.sqrt(n)
+
+
+@pytest.mark.parametrize(
+    "change, error, message",
+    [
+        ({"K": 1}, ValueError, "K must be at least 2"),
+        ({"n_configurations": 0}, ValueError, "n_configurations must be at least 1"),
+        ({"n_warmup": 0}, ValueError, "n_warmup must be at least 1"),
+        ({"key": 0}, TypeError, "jax.random.key"),
+        ({"b": [0.1, 0.2]}, ValueError, "single numbers"),
+        ({"J": np.nan}, ValueError, "J must be finite"),
+    ],
+)
+def test_sample_configurations_rejects_bad_input(change, error, message):
+    arguments = dict(b=0.1, J=0.2, K=4, key=jax.random.key(0), n_configurations=3, n_warmup=2) | change
+    with pytest.raises(error, match=message):
+        sample_configurations(**arguments)
