@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit notebooks lab execute clean
+.PHONY: run test unit notebooks lab execute sync clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null || { \
@@ -38,6 +38,13 @@ lab: $(STAMP)
 ## execute: re-execute the notebooks in place, to refresh the committed outputs
 execute: $(STAMP)
 	$(BIN)/python scripts/run_notebooks.py --in-place
+
+## sync: regenerate environment.yml, binder/environment.yml, the notebooks' Colab and
+## versions cells and the README launch links, after a change to requirements.txt,
+## pyproject.toml or the list of notebooks (the tests fail until this has run)
+sync: $(STAMP)
+	$(BIN)/python scripts/sync_environment.py
+	$(BIN)/python scripts/sync_notebooks.py
 
 clean:
 	rm -rf build
