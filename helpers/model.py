@@ -11,7 +11,7 @@ from thrml.pgm import SpinNode
 from helpers._checks import check_chain_length
 
 # The reference system of the collection: 16 spins in an open chain with a weak
-# ferromagnetic coupling, as in the original single-notebook example.
+# ferromagnetic coupling J = 0.02 / K, at which sigma(2 beta b) is within 5e-4 of exact.
 K_REFERENCE = 16
 J_REFERENCE = 0.02 / K_REFERENCE
 

@@ -64,7 +64,7 @@ def sample_theta(b, J, K, *, key, n_chains, n_warmup, n_samples, steps_per_sampl
     start.
 
     A second call with the same K, n_chains, schedule and number of conditions
-    reuses the compiled sampler; new values of b, J, beta or key do not recompile.
+    reuses the compiled sampler. New values of b, J, beta or key do not recompile.
 
     **Arguments:**
 
