@@ -7,7 +7,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit notebooks lab execute sync clean
+# Extra options for `make lab`, for example LAB_ARGS="--allow-root --no-browser" in a container.
+LAB_ARGS ?=
+
+.PHONY: help run test unit notebooks lab execute sync clean
+
+## help: list the targets (the default)
+help:
+	@sed -n 's/^## //p' Makefile
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null || { \
@@ -25,15 +32,17 @@ run: $(STAMP)
 ## test: unit tests of helpers, then nbval re-running every notebook
 test: unit notebooks
 
+## unit: only the unit tests of helpers/ and the environment files
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests
 
+## notebooks: only nbval on every notebook
 notebooks: $(STAMP)
 	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
 
 ## lab: open JupyterLab on the notebooks
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks
+	$(BIN)/jupyter lab $(LAB_ARGS) notebooks
 
 ## execute: re-execute the notebooks in place, to refresh the committed outputs
 execute: $(STAMP)
@@ -46,5 +55,6 @@ sync: $(STAMP)
 	$(BIN)/python scripts/sync_environment.py
 	$(BIN)/python scripts/sync_notebooks.py
 
+## clean: remove build/ (executed copies and figures); .venv stays
 clean:
 	rm -rf build

@@ -26,6 +26,8 @@ def check_positive_int(value, name, minimum=1):
 
 def as_finite_array(value, name):
     """Return value as a float64 array, or raise ValueError naming the first non-finite entry."""
+    if value is None or isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be a real number or an array of them, got {value!r}.")
     try:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as error:
@@ -50,3 +52,16 @@ def check_key(key):
     """Raise TypeError unless key is a typed JAX PRNG key."""
     if not (isinstance(key, jax.Array) and jax.numpy.issubdtype(key.dtype, jax.dtypes.prng_key)):
         raise TypeError(f"key must be a JAX PRNG key made with jax.random.key(seed), got {key!r}.")
+
+
+def broadcast_finite(**arrays):
+    """Return the named values as finite float64 arrays broadcast to one shape.
+
+    Raises ValueError naming the shapes when they do not broadcast together.
+    """
+    checked = {name: as_finite_array(value, name) for name, value in arrays.items()}
+    try:
+        return np.broadcast_arrays(*checked.values())
+    except ValueError:
+        shapes = ", ".join(f"{name} {array.shape}" for name, array in checked.items())
+        raise ValueError(f"shapes do not broadcast together: {shapes}; pass arrays of one shape or scalars.") from None

@@ -42,7 +42,10 @@ class ConditionTable:
     def n_plus(self):
         """Spins observed at +1 per row, theta * n_observed rounded to whole numbers."""
         if self.n_observed is None:
-            raise ValueError("this table has no n_observed column, so it holds no counts.")
+            raise ValueError(
+                "this table holds fractions without counts, so n_plus is unknown; add an n_observed "
+                "column (spins observed per row) or use the name,c,n_plus,n_total form."
+            )
         return np.round(self.theta * self.n_observed)
 
 
@@ -137,29 +140,49 @@ def load_conditions(path):
     that is not a whole number of spins. `FileNotFoundError` if the file does not exist.
     """
     path = Path(path)
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        header = [name.strip() for name in (reader.fieldnames or [])]
-        counts_form = _check_header(header, path)
-        reader.fieldnames = header
-        has_counts = counts_form or "n_observed" in header
-        names, c_values, thetas, counts = [], [], [], []
-        for row_number, row in enumerate(reader, start=2):
-            for column in header:
-                if row.get(column) is None or row[column].strip() == "":
-                    raise ValueError(f"{path}, row {row_number}: column '{column}' is missing a value.")
-            name = row["name"].strip()
-            if name in names:
-                raise ValueError(f"{path}, row {row_number}: duplicate name {name!r}; names must be unique.")
-            c = _parse_number(row["c"], "c", row_number, path)
-            if counts_form:
-                theta, n = _parse_count_row(row, row_number, path)
-            else:
-                theta, n = _parse_fraction_row(row, row_number, path, has_counts)
-            names.append(name)
-            c_values.append(c)
-            thetas.append(theta)
-            counts.append(n)
+    try:
+        # utf-8-sig also reads the byte-order mark that spreadsheet programs write.
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            return _read_conditions(csv.DictReader(handle), path)
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"{path} is not UTF-8 text ({error.reason} at byte {error.start}); "
+            "save it as CSV with UTF-8 encoding."
+        ) from None
+
+
+def _read_conditions(reader, path):
+    header = [name.strip() for name in (reader.fieldnames or [])]
+    if "" in header:
+        raise ValueError(
+            f"{path}: the header has an empty column name, got {header}; "
+            "remove trailing commas or name every column."
+        )
+    counts_form = _check_header(header, path)
+    reader.fieldnames = header
+    has_counts = counts_form or "n_observed" in header
+    names, c_values, thetas, counts = [], [], [], []
+    for row_number, row in enumerate(reader, start=2):
+        if row.get(None):
+            raise ValueError(
+                f"{path}, row {row_number}: {len(header) + len(row[None])} values but the header has "
+                f"{len(header)} columns; remove the extra values {row[None]} or add their column names."
+            )
+        for column in header:
+            if row.get(column) is None or row[column].strip() == "":
+                raise ValueError(f"{path}, row {row_number}: column '{column}' is missing a value.")
+        name = row["name"].strip()
+        if name in names:
+            raise ValueError(f"{path}, row {row_number}: duplicate name {name!r}; names must be unique.")
+        c = _parse_number(row["c"], "c", row_number, path)
+        if counts_form:
+            theta, n = _parse_count_row(row, row_number, path)
+        else:
+            theta, n = _parse_fraction_row(row, row_number, path, has_counts)
+        names.append(name)
+        c_values.append(c)
+        thetas.append(theta)
+        counts.append(n)
     if not names:
         raise ValueError(f"{path}: the table has a header but no rows; add at least one condition.")
     return ConditionTable(

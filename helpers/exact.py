@@ -8,7 +8,7 @@ import itertools
 
 import numpy as np
 
-from helpers._checks import as_finite_array, check_beta, check_chain_length
+from helpers._checks import as_finite_array, broadcast_finite, check_beta, check_chain_length
 
 
 def _normalized(matrix):
@@ -82,7 +82,7 @@ def exact_theta(b, J, K, beta=1.0):
     theta is the probability of s_i = +1 averaged over the K sites, computed in
     float64 by repeated squaring of non-negative transfer matrices, so the cost
     grows like log K and no step cancels. Tested against enumeration to 1e-10 for
-    |beta*b| and |beta*J| up to 50.
+    |beta*b| and |beta*J| up to 100; larger values raise ValueError.
 
     **Arguments:**
 
@@ -108,12 +108,23 @@ def exact_moments(b, J, K, beta=1.0):
     return _moments(b, J, K, beta)
 
 
+# Largest |beta*b| and |beta*J| at which the scaled transfer matrices stay clear of
+# float64 underflow; tests compare with enumeration up to this bound.
+MAX_SCALED_PARAMETER = 100.0
+
+
 def _moments(b, J, K, beta):
     K = check_chain_length(K)
     beta = check_beta(beta)
-    b = as_finite_array(b, "b")
-    J = as_finite_array(J, "J")
-    b, J = np.broadcast_arrays(b, J)
+    b, J = broadcast_finite(b=b, J=J)
+    for name, value in (("b", b), ("J", J)):
+        too_large = np.abs(beta * value) > MAX_SCALED_PARAMETER
+        if too_large.any():
+            raise ValueError(
+                f"beta*{name} = {beta * value[too_large].flat[0]:g} is outside the accurate range "
+                f"|beta*{name}| <= {MAX_SCALED_PARAMETER:g} of the transfer matrices; "
+                "use a smaller beta or rescale b and J."
+            )
     return _chain_moments(b, J, K, beta)
 
 
@@ -126,8 +137,11 @@ def brute_force_theta(b, J, K, beta=1.0):
     beta = check_beta(beta)
     if K > 20:
         raise ValueError(f"brute_force_theta enumerates 2**K states; K={K} is too many, use K <= 20.")
-    b = float(as_finite_array(b, "b"))
-    J = float(as_finite_array(J, "J"))
+    b = as_finite_array(b, "b")
+    J = as_finite_array(J, "J")
+    if b.ndim != 0 or J.ndim != 0:
+        raise ValueError(f"brute_force_theta takes single numbers b and J, got shapes {b.shape} and {J.shape}.")
+    b, J = float(b), float(J)
     states = np.array(list(itertools.product((-1.0, 1.0), repeat=K)))
     energy = -beta * (b * states.sum(axis=1) + J * (states[:, :-1] * states[:, 1:]).sum(axis=1))
     log_weight = -energy - np.max(-energy)

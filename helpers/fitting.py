@@ -92,9 +92,12 @@ def fit_mean_field(c, theta, *, beta=1.0, floor=1e-3, start=(0.5, 2.0)):
     """
     beta = check_beta(beta)
     c, theta = _check_conditions(c, theta)
+    start = as_finite_array(start, "start")
+    if start.shape != (2,):
+        raise ValueError(f"start must be one pair (b_alpha, b_gamma), got shape {start.shape}.")
     report = minimize(
         lambda params: mean_field_loss(params, c, theta, beta=beta, floor=floor),
-        np.asarray(start, dtype=np.float64),
+        start,
         method="Nelder-Mead",
         options={"xatol": 1e-6, "fatol": 1e-8, "maxiter": 10_000},
     )

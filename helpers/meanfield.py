@@ -3,7 +3,7 @@
 import numpy as np
 from scipy.special import expit
 
-from helpers._checks import as_finite_array, check_beta, check_chain_length
+from helpers._checks import as_finite_array, broadcast_finite, check_beta, check_chain_length
 
 
 def uncoupled_theta(b, beta=1.0):
@@ -39,7 +39,7 @@ def mean_field_theta(b, J=0.0, K=16, beta=1.0, *, tol=1e-12, max_iter=100_000):
     """
     K = check_chain_length(K)
     beta = check_beta(beta)
-    b, J = np.broadcast_arrays(as_finite_array(b, "b"), as_finite_array(J, "J"))
+    b, J = broadcast_finite(b=b, J=J)
     if not np.any(J):
         return uncoupled_theta(b, beta)
 
@@ -55,7 +55,12 @@ def mean_field_theta(b, J=0.0, K=16, beta=1.0, *, tol=1e-12, max_iter=100_000):
         m = 0.5 * m + 0.5 * update
         if change < tol:
             return (1.0 + m.mean(axis=-1)) / 2.0
+    hint = (
+        "for strong antiferromagnetic coupling the damped iteration can cycle, and naive mean field "
+        "is a poor model there anyway; use exact_theta"
+        if np.any(J < 0)
+        else "raise max_iter or loosen tol"
+    )
     raise RuntimeError(
-        f"mean_field_theta did not converge in {max_iter} sweeps (last change {change:.2e}); "
-        "raise max_iter or loosen tol."
+        f"mean_field_theta did not converge in {max_iter} sweeps (last change {change:.2e}); {hint}."
     )

@@ -8,7 +8,7 @@ import numpy as np
 from thrml.block_management import Block
 from thrml.block_sampling import SamplingSchedule, sample_states
 
-from helpers._checks import as_finite_array, check_beta, check_chain_length, check_key, check_positive_int
+from helpers._checks import as_finite_array, broadcast_finite, check_beta, check_chain_length, check_key, check_positive_int
 from helpers.model import build_chain
 
 # Schedule that the notebooks use for the weakly coupled reference chain: with
@@ -19,6 +19,20 @@ REFERENCE_SCHEDULE = {"n_warmup": 100, "n_samples": 50, "steps_per_sample": 2}
 # Number of times the sampler has been traced (and so compiled) in this process.
 # Tests read it to check that a second call with the same shapes reuses the compiled code.
 trace_count = 0
+
+
+# THRML samples in float32. Beyond this size a field or coupling only saturates the
+# conditional probabilities, and near float32's limit it overflows to inf.
+MAX_SCALED_PARAMETER = 1e4
+
+
+def _check_float32_range(values, name):
+    too_large = np.abs(values) > MAX_SCALED_PARAMETER
+    if too_large.any():
+        raise ValueError(
+            f"{name} = {values[too_large].flat[0]:g} is outside |{name}| <= {MAX_SCALED_PARAMETER:g}, "
+            "the range that THRML's float32 sampler handles; rescale b, J or beta."
+        )
 
 
 def _run_chain(chain, schedule, chain_key):
@@ -87,7 +101,9 @@ def sample_theta(b, J, K, *, key, n_chains, n_warmup, n_samples, steps_per_sampl
     steps_per_sample = check_positive_int(steps_per_sample, "steps_per_sample", minimum=1)
     beta = check_beta(beta)
     check_key(key)
-    b, J = np.broadcast_arrays(as_finite_array(b, "b"), as_finite_array(J, "J"))
+    b, J = broadcast_finite(b=b, J=J)
+    _check_float32_range(beta * b, "beta*b")
+    _check_float32_range(beta * J, "beta*J")
 
     thetas = _chain_thetas(
         key,
@@ -144,6 +160,8 @@ def sample_configurations(b, J, K, *, key, n_configurations, n_warmup, beta=1.0)
     check_key(key)
     b = as_finite_array(b, "b")
     J = as_finite_array(J, "J")
+    _check_float32_range(beta * b, "beta*b")
+    _check_float32_range(beta * J, "beta*J")
     if b.ndim != 0 or J.ndim != 0:
         raise ValueError(f"b and J must be single numbers, got shapes {b.shape} and {J.shape}.")
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -22,7 +23,12 @@ BUILD_DIR = ROOT / "build"
 
 
 def execute(path, destination, timeout):
-    """Execute one notebook with notebooks/ as its working folder; return (path, seconds)."""
+    """Execute one notebook with notebooks/ as its working folder and write it to destination.
+
+    Returns (path, seconds, error): error is None on success, else a one-line message
+    naming the failed cell. The partly executed notebook is written either way, so its
+    traceback can be read in destination.
+    """
     notebook = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     client = NotebookClient(
@@ -32,9 +38,15 @@ def execute(path, destination, timeout):
         record_timing=False,
         resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
     )
-    client.execute()
+    error = None
+    try:
+        client.execute()
+    except CellExecutionError as failure:
+        error = f"a cell raised {failure.ename}: {failure.evalue}"
+    except CellTimeoutError:
+        error = f"a cell ran longer than {timeout} s"
     nbformat.write(notebook, destination)
-    return path, time.perf_counter() - start
+    return path, time.perf_counter() - start, error
 
 
 def main():
@@ -46,6 +58,9 @@ def main():
     args = parser.parse_args()
 
     paths = [path.resolve() for path in args.notebooks] or sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
+    missing = [str(path) for path in paths if not path.is_file()]
+    if missing:
+        sys.exit(f"notebook not found: {', '.join(missing)}")
     if not paths:
         sys.exit(f"no notebooks found in {NOTEBOOK_DIR}")
     output_dir = NOTEBOOK_DIR if args.in_place else BUILD_DIR / "notebooks"
@@ -54,14 +69,22 @@ def main():
     os.environ["THRML_FIGURE_DIR"] = str(figure_dir)
 
     start = time.perf_counter()
+    failures = []
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         jobs = [pool.submit(execute, path, output_dir / path.name, args.timeout) for path in paths]
         for job in jobs:
-            path, seconds = job.result()
-            print(f"executed {path.name} in {seconds:.1f} s", flush=True)
-    print(f"all {len(paths)} notebooks executed in {time.perf_counter() - start:.1f} s")
+            path, seconds, error = job.result()
+            if error is None:
+                print(f"executed {path.name} in {seconds:.1f} s", flush=True)
+            else:
+                failures.append(path.name)
+                print(f"FAILED {path.name} after {seconds:.1f} s: {error}", flush=True)
+    count = f"{len(paths)} notebook" + ("s" if len(paths) != 1 else "")
+    print(f"{count} run in {time.perf_counter() - start:.1f} s")
     print(f"executed notebooks: {output_dir}")
     print(f"figures:            {figure_dir}")
+    if failures:
+        sys.exit(f"{len(failures)} failed: {', '.join(failures)}; the traceback is in the executed copy in {output_dir}")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ def test_reference_targets_load():
 def test_counts_are_optional(tmp_path):
     table = load_conditions(write(tmp_path, "name,c,theta\nX,0.1,0.4\n"))
     assert table.n_observed is None
-    with pytest.raises(ValueError, match="no n_observed column"):
+    with pytest.raises(ValueError, match="add an n_observed column"):
         table.n_plus
 
 
@@ -110,3 +110,28 @@ def test_bad_count_tables_raise(tmp_path, text, message):
 def test_beetle_file_needs_conversion():
     with pytest.raises(ValueError, match="missing column"):
         load_conditions(DATA_DIR / "bliss_1935_beetle_mortality.csv")
+
+
+def test_byte_order_mark_is_accepted(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes("name,c,theta\nX,0.1,0.4\n".encode("utf-8-sig"))
+    assert load_conditions(path).names == ("X",)
+
+
+def test_non_utf8_file_raises(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("name,c,theta\nK\xf6ln,0.1,0.4\n".encode("latin-1"))
+    with pytest.raises(ValueError, match="is not UTF-8 text"):
+        load_conditions(path)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("name,c,theta,\nX,0.1,0.4,\n", "empty column name"),
+        ("name,c,theta\nX,0.1,0.4,7\n", "row 2: 4 values but the header has 3 columns"),
+    ],
+)
+def test_misshapen_rows_raise(tmp_path, text, message):
+    with pytest.raises(ValueError, match=message):
+        load_conditions(write(tmp_path, text))

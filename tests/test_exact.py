@@ -20,6 +20,20 @@ def test_exact_theta_extreme_values_match_enumeration(b, J):
         assert float(exact_theta(b, J, K)) == pytest.approx(brute_force_theta(b, J, K), abs=1e-10)
 
 
+def test_exact_theta_matches_enumeration_up_to_range_limit():
+    grid = np.linspace(-100.0, 100.0, 9)
+    for K in (2, 5, 12):
+        for b in grid:
+            for J in grid:
+                assert float(exact_theta(b, J, K)) == pytest.approx(brute_force_theta(b, J, K), abs=1e-10), (K, b, J)
+
+
+@pytest.mark.parametrize("b, J, beta", [(150.0, 0.0, 1.0), (0.1, -101.0, 1.0), (60.0, 0.0, 2.0)])
+def test_exact_theta_beyond_range_raises(b, J, beta):
+    with pytest.raises(ValueError, match="outside the accurate range"):
+        exact_theta(b, J, 8, beta=beta)
+
+
 def test_exact_theta_with_beta_matches_enumeration():
     assert float(exact_theta(0.3, -0.7, 9, beta=2.5)) == pytest.approx(
         brute_force_theta(0.3, -0.7, 9, beta=2.5), abs=1e-12
@@ -119,3 +133,24 @@ def test_non_finite_bias_raises(b):
 def test_invalid_beta_raises(beta):
     with pytest.raises(ValueError, match="beta"):
         exact_theta(0.1, 0.2, 16, beta=beta)
+
+
+@pytest.mark.parametrize("b", [None, "0.3"])
+def test_bias_not_a_number_raises(b):
+    with pytest.raises(TypeError, match="b must be a real number"):
+        exact_theta(b, 0.2, 16)
+
+
+def test_shapes_that_do_not_broadcast_raise():
+    with pytest.raises(ValueError, match="shapes do not broadcast together: b \\(3,\\), J \\(2,\\)"):
+        exact_theta(np.zeros(3), np.zeros(2), 16)
+
+
+def test_brute_force_rejects_arrays():
+    with pytest.raises(ValueError, match="single numbers"):
+        brute_force_theta(np.zeros(2), 0.1, 4)
+
+
+def test_mean_field_names_antiferromagnetic_cycle():
+    with pytest.raises(RuntimeError, match="antiferromagnetic"):
+        mean_field_theta(0.01, -5.0, 16, max_iter=200)

@@ -37,6 +37,11 @@ def test_fit_mean_field_rejects_bad_input(c, theta, message):
         fit_mean_field(c, theta)
 
 
+def test_fit_mean_field_rejects_non_finite_start():
+    with pytest.raises(ValueError, match="start must be finite"):
+        fit_mean_field([0.0, 1.0], [0.6, 0.3], start=(np.nan, 1.0))
+
+
 def test_fit_binomial_recovers_parameters_from_expected_counts():
     c = np.linspace(-1.0, 2.0, 7)
     n_total = np.full(7, 1_000_000)

@@ -68,6 +68,9 @@ GOOD = dict(key=jax.random.key(0), n_chains=4, n_warmup=1, n_samples=1, steps_pe
         ({"b": np.nan}, ValueError, "b must be finite"),
         ({"J": [np.inf]}, ValueError, "J must be finite"),
         ({"beta": 0.0}, ValueError, "beta"),
+        ({"J": 1e39}, ValueError, "float32 sampler"),
+        ({"b": [0.1, 2e4]}, ValueError, "beta\\*b = 20000"),
+        ({"b": np.zeros(3), "J": np.zeros(2)}, ValueError, "shapes do not broadcast"),
     ],
 )
 def test_sample_theta_rejects_bad_input(change, error, message):
