@@ -1,7 +1,8 @@
 """Execute the collection's notebooks headless, two at a time.
 
 By default the executed copies go to build/notebooks/ and the figures that the
-notebooks save go to build/figures/, leaving notebooks/ untouched. With
+notebooks save go to build/figures/, leaving notebooks/ untouched. Compiled JAX
+programs are cached in build/jax-cache/, so repeated runs skip most compilation. With
 --in-place the executed outputs replace those in notebooks/, which is how the
 committed outputs are refreshed after a change to helpers/.
 """
@@ -67,6 +68,10 @@ def main():
     figure_dir = BUILD_DIR / "figures"
     output_dir.mkdir(parents=True, exist_ok=True)
     os.environ["THRML_FIGURE_DIR"] = str(figure_dir)
+    # JAX's persistent compilation cache lets a later run load the compiled samplers
+    # from disk instead of compiling them again; the kernels inherit these variables.
+    os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(BUILD_DIR / "jax-cache"))
+    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
 
     start = time.perf_counter()
     failures = []
