@@ -11,6 +11,9 @@ from helpers import chain_fisher_information, exact_moments, fit_chain, nn_corre
 
 BIASES = (-0.7, 0.3)
 COUPLINGS = (-1.2, -0.3, 0.05, 0.8, 1.5)
+# A short learning schedule for the tests of traces, warnings and step caps. All of
+# them use K = 16, so the learning loop compiles once for them.
+SMALL_SCHEDULE = dict(n_replicas=4, n_chains=8, n_steps=40, n_averaged=8, n_warmup=8, n_samples=4)
 
 
 def enumerate_statistics(K):
@@ -82,43 +85,112 @@ def test_fisher_information_matches_enumeration():
     np.testing.assert_allclose(chain_fisher_information(b, J, K, beta=beta), beta**2 * covariance, rtol=1e-7)
 
 
-@pytest.mark.parametrize("b, J", [(-0.3, 0.8), (0.3, -0.3)], ids=["ferro", "antiferro"])
-def test_thrml_fit_within_four_standard_errors(b, J):
-    K = 32
-    theta, correlation = exact_moments(b, J, K)
-    fit = fit_chain(theta, correlation, K, method="thrml", key=jax.random.key(4))
-    assert fit.method == "thrml"
-    assert 0.0 < fit.stderr.b < 0.01
-    assert 0.0 < fit.stderr.J < 0.01
-    assert abs(fit.b - b) <= 4 * fit.stderr.b, (fit.b, fit.stderr.b)
-    assert abs(fit.J - J) <= 4 * fit.stderr.J, (fit.J, fit.stderr.J)
+@pytest.mark.parametrize(
+    "b, J, K, message",
+    [
+        (500.0, 0.1, 8, r"beta\*b = 500"),
+        (12.0, 0.1, 8, "outside the range where the Fisher information can be computed"),
+        (0.0, 30.0, 8, "nearly frozen"),
+        (6.0, 0.0, 256, "Use smaller"),
+    ],
+)
+def test_fisher_information_rejects_frozen_chain(b, J, K, message):
+    with pytest.raises(ValueError, match=message):
+        chain_fisher_information(b, J, K)
+
+
+def test_fisher_information_accurate_where_accepted():
+    K = 8
+    statistics = enumerate_statistics(K)
+    accepted = 0
+    for b, J in itertools.product(np.arange(-10.0, 10.5, 1.0), repeat=2):
+        try:
+            information = chain_fisher_information(b, J, K)
+        except ValueError:
+            continue
+        accepted += 1
+        log_weight = statistics @ np.array([b, J])
+        weight = np.exp(log_weight - log_weight.max())
+        weight /= weight.sum()
+        centred = statistics - weight @ statistics
+        inverse = np.linalg.inv(centred.T @ (weight[:, None] * centred))
+        error = np.max(np.abs(np.linalg.inv(information) - inverse)) / np.max(np.abs(inverse))
+        assert error < 3e-4, (b, J, error)
+    assert accepted > 150
+
+
+# Pairs of moments, given as the (b, J) of a chain or directly as (theta, correlation),
+# for the comparison of THRML learning with the exact fit.
+THRML_CASES = {
+    "theta 0.3 correlation 0.6": ("moments", 0.3, 0.6, 16),
+    "ferromagnetic K 32": ("parameters", -0.3, 0.8, 32),
+    "antiferromagnetic K 16": ("parameters", -0.7, -1.0, 16),
+    "strong coupling K 16": ("parameters", 0.3, 1.0, 16),
+}
+
+
+@pytest.mark.parametrize("case", THRML_CASES)
+def test_thrml_fit_within_four_standard_errors(case):
+    kind, first, second, K = THRML_CASES[case]
+    theta, correlation = (first, second) if kind == "moments" else map(float, exact_moments(first, second, K))
+    exact = fit_chain(theta, correlation, K)
+    for seed in range(3):
+        fit = fit_chain(theta, correlation, K, method="thrml", key=jax.random.key(seed))
+        assert fit.method == "thrml"
+        assert 0.0 < fit.stderr.b < 0.005, (seed, fit.stderr)
+        assert 0.0 < fit.stderr.J < 0.005, (seed, fit.stderr)
+        assert abs(fit.b - exact.b) <= 4 * fit.stderr.b, (seed, fit.b, exact.b, fit.stderr.b)
+        assert abs(fit.J - exact.J) <= 4 * fit.stderr.J, (seed, fit.J, exact.J, fit.stderr.J)
+
+
+def test_thrml_fit_starts_at_infinite_chain_fit():
+    theta, correlation = 0.3, 0.6
+    fit = fit_chain(theta, correlation, 16, method="thrml", key=jax.random.key(3), **SMALL_SCHEDULE)
+    newton_start = fit_chain(theta, correlation, 16).parameter_trace[0]
+    np.testing.assert_allclose(fit.parameter_trace[:, 0], np.broadcast_to(newton_start, (4, 2)), atol=1e-6)
+
+
+def test_thrml_fit_caps_step_far_from_fit():
+    beta = 2.0
+    fit = fit_chain(0.3, 0.6, 16, method="thrml", key=jax.random.key(3), beta=beta, start=(2.0, -1.0), **SMALL_SCHEDULE)
+    steps = np.abs(np.diff(fit.parameter_trace, axis=1))
+    assert np.max(steps) <= 0.25 / beta + 1e-6
+    assert np.max(steps[:, 0]) == pytest.approx(0.25 / beta, abs=1e-6)
 
 
 def test_thrml_fit_traces_and_compiles_once():
-    schedule = dict(n_replicas=2, n_chains=4, n_steps=6, n_averaged=3, n_warmup=2, n_samples=2)
-    first = fit_chain(0.4, 0.3, 6, method="thrml", key=jax.random.key(0), **schedule)
+    first = fit_chain(0.4, 0.3, 16, method="thrml", key=jax.random.key(0), **SMALL_SCHEDULE)
     count = helpers.chain_fit.trace_count
-    second = fit_chain(0.2, 0.5, 6, method="thrml", key=jax.random.key(1), beta=2.0, start=(0.1, 0.1), **schedule)
+    second = fit_chain(
+        0.2, 0.5, 16, method="thrml", key=jax.random.key(1), beta=2.0, start=(0.1, 0.1), learning_rate=0.3,
+        **SMALL_SCHEDULE,
+    )
     assert helpers.chain_fit.trace_count == count
-    assert first.parameter_trace.shape == (2, 7, 2)
-    assert first.moment_trace.shape == (2, 6, 2)
+    assert first.parameter_trace.shape == (4, 41, 2)
+    assert first.moment_trace.shape == (4, 40, 2)
     np.testing.assert_allclose(second.parameter_trace[:, 0], 0.1, rtol=1e-6)
 
 
 def test_thrml_fit_is_reproducible():
-    schedule = dict(n_replicas=2, n_chains=4, n_steps=6, n_averaged=3, n_warmup=2, n_samples=2)
-    first = fit_chain(0.4, 0.3, 6, method="thrml", key=jax.random.key(7), **schedule)
-    second = fit_chain(0.4, 0.3, 6, method="thrml", key=jax.random.key(7), **schedule)
+    first = fit_chain(0.4, 0.3, 16, method="thrml", key=jax.random.key(7), **SMALL_SCHEDULE)
+    second = fit_chain(0.4, 0.3, 16, method="thrml", key=jax.random.key(7), **SMALL_SCHEDULE)
     np.testing.assert_array_equal(first.parameter_trace, second.parameter_trace)
 
 
 def test_thrml_fit_warns_when_not_converged():
     theta, correlation = exact_moments(-0.3, 0.8, 16)
-    with pytest.warns(RuntimeWarning, match="have not converged"):
+    with pytest.warns(RuntimeWarning, match="have not converged.*raise n_steps"):
         fit_chain(
-            theta, correlation, 16, method="thrml", key=jax.random.key(2),
-            n_steps=20, n_averaged=20, learning_rate=0.05, n_warmup=8, n_chains=8,
+            theta, correlation, 16, method="thrml", key=jax.random.key(2), start=(0.0, 0.0), learning_rate=0.02,
+            **SMALL_SCHEDULE,
         )
+
+
+def test_thrml_fit_warns_when_steps_overshoot():
+    # This test uses the default schedule, because the noisy steps of SMALL_SCHEDULE hit
+    # the step cap and the cap damps the alternation.
+    with pytest.warns(RuntimeWarning, match="overshoot.*Lower learning_rate"):
+        fit_chain(0.3, 0.6, 16, method="thrml", key=jax.random.key(2), learning_rate=1.9)
 
 
 def test_thrml_fit_silent_when_converged():
@@ -126,6 +198,12 @@ def test_thrml_fit_silent_when_converged():
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         fit_chain(theta, correlation, 32, method="thrml", key=jax.random.key(4))
+
+
+def test_thrml_fit_rejects_frozen_chain():
+    theta, correlation = exact_moments(8.0, 0.1, 16)
+    with pytest.raises(ValueError, match="nearly frozen chain.*Use method='exact'"):
+        fit_chain(float(theta), float(correlation), 16, method="thrml", key=jax.random.key(0))
 
 
 @pytest.mark.parametrize(
@@ -168,6 +246,7 @@ def test_fit_chain_rejects_bad_input(arguments, error, message):
         ({"n_replicas": 1}, ValueError, "n_replicas must be at least 2"),
         ({"n_chains": 0}, ValueError, "n_chains must be at least 1"),
         ({"n_steps": 10, "n_averaged": 11}, ValueError, "n_averaged=11 exceeds n_steps=10"),
+        ({"n_averaged": 3}, ValueError, "n_averaged must be at least 4"),
         ({"n_warmup": -1}, ValueError, "n_warmup must be at least 0"),
         ({"n_samples": 2.5}, TypeError, "n_samples must be a whole number"),
         ({"learning_rate": 0.0}, ValueError, "learning_rate must be one positive number"),
