@@ -43,7 +43,7 @@ class ConditionTable:
         """Spins observed at +1 per row, theta * n_observed rounded to whole numbers."""
         if self.n_observed is None:
             raise ValueError(
-                "this table holds fractions without counts, so n_plus is unknown; add an n_observed "
+                "this table contains fractions without counts, so n_plus is unknown; add an n_observed "
                 "column (spins observed per row) or use the name,c,n_plus,n_total form."
             )
         return np.round(self.theta * self.n_observed)

@@ -59,7 +59,7 @@ def mean_field_loss(params, c, theta, *, beta=1.0, floor=1e-3):
 
     Sum over conditions of (sigma(2 beta b) - max(theta, floor))^2, plus 1 for every
     pair of neighbouring conditions (sorted by c) whose predicted order differs
-    from the order of their targets. The floor stands in for theta = 0, which no
+    from the order of their targets. The floor replaces theta = 0, which no
     finite bias reaches.
     """
     b_alpha, b_gamma = params

@@ -12,7 +12,7 @@ from helpers._checks import as_finite_array, broadcast_finite, check_beta, check
 from helpers.model import build_chain
 
 # Schedule that the notebooks use for the weakly coupled reference chain: with
-# |J| << 1 a chain forgets a random start within a few sweeps, so 100 sweeps of
+# |J| << 1 a chain decorrelates from its random start within a few sweeps, so 100 sweeps of
 # warm-up is ample, and 50 states 2 sweeps apart give each chain a low-noise average.
 REFERENCE_SCHEDULE = {"n_warmup": 100, "n_samples": 50, "steps_per_sample": 2}
 

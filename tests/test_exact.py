@@ -50,7 +50,7 @@ def test_exact_theta_large_chain_is_finite():
     assert float(exact_theta(0.0, -50.0, 10_001)) == pytest.approx(0.5, abs=1e-12)
 
 
-def test_exact_theta_strongly_coupled_chain_acts_as_one_spin():
+def test_exact_theta_strong_coupling_single_spin():
     # With beta*J = 50 the whole chain of 10,000 spins flips together, so theta is
     # sigma(2 * K * b) for one giant spin of moment K.
     K, b = 10_000, 1e-4
