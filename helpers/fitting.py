@@ -48,7 +48,7 @@ def _check_conditions(c, theta):
     outside = (theta < 0) | (theta > 1)
     if outside.any():
         row = int(np.argmax(outside))
-        raise ValueError(f"theta must lie in [0, 1]; row {row} has theta={theta[row]}.")
+        raise ValueError(f"theta must lie in [0, 1], but row {row} has theta={theta[row]}.")
     if np.unique(c).size < 2:
         raise ValueError(f"need at least two distinct values of c to fit two biases, got c={c.tolist()}.")
     return c, theta
@@ -195,11 +195,11 @@ def _check_counts(values, name):
     negative = counts < 0
     if negative.any():
         row = int(np.argmax(negative))
-        raise ValueError(f"{name} must be non-negative counts; row {row} has {name}={counts[row]}.")
+        raise ValueError(f"{name} must be non-negative counts, but row {row} has {name}={counts[row]}.")
     fractional = counts != np.round(counts)
     if fractional.any():
         row = int(np.argmax(fractional))
-        raise ValueError(f"{name} must be whole numbers; row {row} has {name}={counts[row]}.")
+        raise ValueError(f"{name} must be whole numbers, but row {row} has {name}={counts[row]}.")
     return counts
 
 
@@ -272,7 +272,7 @@ def _check_fit_input(c, n_plus, n_total):
     if too_many.any():
         row = int(np.argmax(too_many))
         raise ValueError(
-            f"n_plus cannot exceed n_total; row {row} has n_plus={n_plus[row]:g} > n_total={n_total[row]:g}."
+            f"n_plus cannot exceed n_total, but row {row} has n_plus={n_plus[row]:g} > n_total={n_total[row]:g}."
         )
     if np.unique(c).size < 2:
         raise ValueError(f"need at least two distinct values of c to fit two biases, got c={c.tolist()}.")

@@ -76,9 +76,9 @@ def test_fit_binomial_scales_with_beta():
 @pytest.mark.parametrize(
     "c, n_plus, n_total, message",
     [
-        ([0.0, 1.0], [5, 11], [10, 10], "n_plus cannot exceed n_total; row 1"),
+        ([0.0, 1.0], [5, 11], [10, 10], "n_plus cannot exceed n_total, but row 1"),
         ([0.0, 1.0], [-1, 3], [10, 10], "non-negative"),
-        ([0.0, 1.0], [2.5, 3], [10, 10], "whole numbers; row 0"),
+        ([0.0, 1.0], [2.5, 3], [10, 10], "whole numbers, but row 0"),
         ([0.0, 1.0], [2, 0], [10, 0], "n_total must be at least 1; row 1"),
         ([0.3, 0.3], [2, 5], [10, 10], "two distinct values of c"),
         ([0.0, np.nan], [2, 5], [10, 10], "c must be finite"),
@@ -246,7 +246,7 @@ def test_fit_binomial_keeps_its_data():
         ([0.0, np.inf], [2, 5], [10, 10], "c must be finite"),
         ([0.0, 1.0], [2, 5], [10, np.nan], "n_total must be finite"),
         ([0.0, 1.0], [2, 5], [10, -10], "n_total must be non-negative"),
-        ([0.0, 1.0], [2, 5], [10, 10.5], "n_total must be whole numbers; row 1"),
+        ([0.0, 1.0], [2, 5], [10, 10.5], "n_total must be whole numbers, but row 1"),
         ([0.0, 1.0, 2.0], [2, 5], [10, 10], "one length"),
         ([[0.0, 1.0]], [[2, 5]], [[10, 10]], "1-d array"),
         ([], [], [], "two distinct values of c"),
